@@ -1,0 +1,23 @@
+"""A bad parameter stops a chapter at once, with an error that says what is allowed."""
+
+import os
+
+import papermill
+import pytest
+
+import nbtools
+
+
+@pytest.mark.parametrize("path", nbtools.chapters(), ids=lambda p: p.stem)
+def test_unknown_device_is_refused_early(path, tmp_path):
+    os.environ["NNH_FAST"] = "1"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(
+            str(path), str(tmp_path / path.name), parameters={"device": "tpu"}, cwd=str(path.parent),
+            kernel_name="python3", progress_bar=False,
+        )
+    assert "'auto', 'cpu', 'cuda', 'mps'" in str(error.value)
+    executed = nbtools.read(tmp_path / path.name)
+    failed_at = next(i for i, c in enumerate(executed.cells) if c.cell_type == "code" and any(o.output_type == "error" for o in c.get("outputs", [])))
+    parameters_at = next(i for i, c in enumerate(executed.cells) if "parameters" in c.metadata.get("tags", []))
+    assert failed_at <= parameters_at + 2, "the check must come right after the parameters cell"
