@@ -133,3 +133,11 @@ def test_references_section(chapter):
     _, notebook = chapter
     last = [c.source for c in notebook.cells if c.cell_type == "markdown"][-1]
     assert "## References" in last and "{bibliography}" in last and ":filter: docname in docnames" in last
+
+
+def test_mathematics_uses_no_custom_macros(chapter):
+    """JupyterLab and Colab know only standard LaTeX; the HTML book defines no macros either."""
+    _, notebook = chapter
+    text = "\n".join(markdown(notebook))
+    found = sorted(set(re.findall(r"\\(sign|R|E|Var|Cov|argmax|argmin)\b", text)))
+    assert not found, f"custom macros {found}: write \\operatorname{{sign}}, \\mathbb{{R}}, \\mathbb{{E}}, \\operatorname{{Var}} ..."
