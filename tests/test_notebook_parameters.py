@@ -22,3 +22,13 @@ def test_unknown_device_is_refused_early(path, tmp_path):
     parameters_at = next(i for i, c in enumerate(code_cells) if "parameters" in c.metadata.get("tags", []))
     # papermill inserts its injected-parameters cell right after the tagged one
     assert failed_at == parameters_at + 2, "the check must come right after the parameters cell"
+
+
+@pytest.mark.parametrize("path", nbtools.chapters(), ids=lambda p: p.stem)
+def test_asserts_hold_for_another_seed(path, tmp_path):
+    """nbval runs every chapter fast with the stored seed; its asserts must hold for other seeds too."""
+    os.environ["NNH_FAST"] = "1"
+    papermill.execute_notebook(
+        str(path), str(tmp_path / path.name), parameters={"seed": 7}, cwd=str(path.parent),
+        kernel_name="python3", progress_bar=False,
+    )
