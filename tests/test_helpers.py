@@ -54,3 +54,21 @@ def test_results_record_plain_numbers():
     results = nnhistory.Results("00_test")
     results.claims.append(dict(key="k", claim="c", ours=1, ours_shown="1", paper="1", source="s", passed=True))
     assert results.record()["chapter"] == "00_test" and "| c | 1 (s) | 1 | yes |" in results.table()
+
+
+def test_glue_writes_what_myst_nb_writes(monkeypatch):
+    import IPython.display
+    import myst_nb.ext.glue as myst_glue
+
+    import nnhistory.results
+
+    captured = []
+    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: captured.append((args, kwargs)))
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda *args, **kwargs: captured.append((args, kwargs)))
+    for display in (False, True):
+        captured.clear()
+        nnhistory.results.glue("accuracy", np.float64(0.25), display=display)
+        myst_glue.glue("accuracy", 0.25, display=display)
+        ours, theirs = captured
+        assert ours == theirs
+    assert nnhistory.results.GLUE_MIME_PREFIX == myst_glue.GLUE_PREFIX

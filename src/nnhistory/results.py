@@ -27,21 +27,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Glue a value for the prose (``myst_nb.glue``), numbers made plain first; returns the value."""
-    value = _plain(value)
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:  # Colab has no myst-nb; this is the same protocol myst-nb reads back.
-        import IPython
-        from IPython.display import display as ipy_display
+GLUE_MIME_PREFIX = "application/papermill.record/"  # myst_nb.ext.glue.GLUE_PREFIX
 
-        bundle, metadata = IPython.core.formatters.format_display_data(value)
-        prefix = "" if display else "application/papermill.record/"
-        metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
-        ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    else:
-        myst_glue(name, value, display=display)
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Glue a value for the prose, exactly as ``myst_nb.glue`` does; numbers are made plain first.
+
+    Written out rather than imported: importing myst_nb costs seconds in every
+    chapter, and Colab does not have it. ``tests/test_helpers.py`` checks that
+    the outputs are identical to myst_nb's.
+    """
+    import IPython
+    from IPython.display import display as ipy_display
+
+    value = _plain(value)
+    bundle, metadata = IPython.core.formatters.format_display_data(value)
+    prefix = "" if display else GLUE_MIME_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     return value
 
 
