@@ -72,3 +72,10 @@ def test_glue_writes_what_myst_nb_writes(monkeypatch):
         ours, theirs = captured
         assert ours == theirs
     assert nnhistory.results.GLUE_MIME_PREFIX == myst_glue.GLUE_PREFIX
+
+
+def test_progress_is_silent_when_asked(monkeypatch, capsys):
+    monkeypatch.setenv("NNH_PROGRESS", "0")
+    assert list(nnhistory.progress(range(3), desc="quiet")) == [0, 1, 2]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""

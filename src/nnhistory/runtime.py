@@ -114,7 +114,11 @@ def start(*, seed: int = 0, device: str = "auto", fast: bool | None = None) -> R
 
 def progress(iterable: Iterable, **kwargs: Any):
     """A tqdm progress bar, silent when ``NNH_PROGRESS=0``."""
-    from tqdm.auto import tqdm
+    try:  # notebook bars need ipywidgets; without it tqdm.auto only warns, so use text bars
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     disable = os.environ.get(PROGRESS_ENV, "1").strip().lower() in _FALSE
     return tqdm(iterable, disable=disable, **kwargs)
