@@ -8,12 +8,12 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from nnhistory.results import RECORD_KEY  # where Results.show() stores the record
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 RESULTS = ROOT / "results"
 REPRODUCTIONS_PAGE = ROOT / "book" / "reproductions.md"
-RECORD_KEY = "nnhistory_results"  # as in nnhistory.results
 STORED_METADATA_KEY = "nnhistory"
 
 
