@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 NB ?=
 
-.PHONY: help venv book test test-fast execute lab student benchmark clean
+.PHONY: help venv book test test-fast execute lab student benchmark seeds clean
 
 help:
 	@echo "make book        build the HTML book (_build/html/index.html)"
@@ -17,7 +17,8 @@ help:
 	@echo "make execute     re-execute and store full-run outputs (NB=... for one chapter)"
 	@echo "make lab         open the chapters in JupyterLab"
 	@echo "make student     write student/ : the chapters without solutions"
-	@echo "make benchmark   time each chapter's fast and full runs into benchmarks.md"
+	@echo "make benchmark   time each chapter's fast and full runs and the test suite into benchmarks.md"
+	@echo "make seeds       run the chapters fast over seeds 1-5 into seeds.md (NB=..., SEEDS=\"1 2\", JOBS=2)"
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,7 +47,11 @@ student: venv
 	$(BIN)/python scripts/make_student_version.py
 
 benchmark: venv
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py --suite $(NB)
+
+# Not part of make test: five fast runs of every chapter take a while.
+seeds: venv
+	$(BIN)/python scripts/seeds.py $(NB) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(OUT),--output $(OUT))
 
 clean:
 	rm -rf _build student

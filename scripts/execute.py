@@ -28,28 +28,48 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nbtools  # noqa: E402
 
 
-def execute(path: Path, fast: bool = False, output: Path | None = None) -> float:
-    """Run one chapter; store it (or write it to ``output``). Returns the seconds it took."""
+def run_papermill(
+    path: Path, executed_path: Path, fast: bool, parameters: dict | None = None
+) -> float:
+    """Run one chapter top to bottom in a fresh kernel; returns the seconds it took.
+
+    The kernel runs in notebooks/ (so relative paths resolve as in JupyterLab) and
+    inherits NNH_FAST and NNH_PROGRESS from this process. The executed notebook is
+    written to ``executed_path`` even when a cell fails; papermill then raises
+    ``PapermillExecutionError``. Shared by execute, benchmark and seeds.
+    """
     os.environ["NNH_FAST"] = "1" if fast else "0"
     os.environ["NNH_PROGRESS"] = "0"
+    started = time.perf_counter()
+    papermill.execute_notebook(
+        str(path),
+        str(executed_path),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(path.parent),
+        progress_bar=False,
+    )
+    return time.perf_counter() - started
+
+
+def execute(path: Path, fast: bool = False, output: Path | None = None) -> float:
+    """Run one chapter; store it (or write it to ``output``). Returns its seconds."""
     with tempfile.TemporaryDirectory() as scratch:
         executed_path = Path(scratch) / path.name
-        started = time.perf_counter()
-        papermill.execute_notebook(
-            str(path), str(executed_path), kernel_name="python3", cwd=str(path.parent), progress_bar=False
-        )
-        seconds = time.perf_counter() - started
+        seconds = run_papermill(path, executed_path, fast=fast)
         notebook = nbtools.read(executed_path)
 
     import numpy
     import torch
 
-    for cell in notebook.cells:  # papermill's per-cell timings would make every run a diff
+    # papermill's per-cell timings would make every run a diff
+    for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     notebook.metadata.pop("papermill", None)
     notebook.metadata[nbtools.STORED_METADATA_KEY] = {
         "code_sha256": nbtools.code_hash(notebook),
+        "package_sha256": nbtools.package_hash(),
         "run": "fast" if fast else "full",
         "seconds": round(seconds, 1),
         "python": platform.python_version(),
@@ -64,16 +84,29 @@ def execute(path: Path, fast: bool = False, output: Path | None = None) -> float
     if output is None:
         record = nbtools.results_record(notebook)
         if record is None:
-            raise SystemExit(f"{path.name}: no results record; the chapter must end its experiment with results.show()")
+            raise SystemExit(
+                f"{path.name}: no results record; the chapter must end its "
+                "experiment with results.show()"
+            )
         nbtools.RESULTS.mkdir(exist_ok=True)
-        nbtools.results_path(path).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        nbtools.results_path(path).write_text(
+            json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+        )
     return seconds
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("notebooks", nargs="*", type=Path, help="chapter notebooks to execute")
-    parser.add_argument("--all", action="store_true", help="execute every chapter in the table of contents")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="chapter notebooks to execute"
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="execute every chapter in the table of contents",
+    )
     args = parser.parse_args()
     paths = nbtools.chapters() if args.all else [p.resolve() for p in args.notebooks]
     if not paths:

@@ -1,4 +1,4 @@
-"""Write the student version of every chapter: the same notebooks without their solution cells.
+"""Write the student version of every chapter: the notebooks without their solutions.
 
     python scripts/make_student_version.py [--out student]
 
@@ -20,7 +20,9 @@ import nbtools  # noqa: E402
 
 def student_version(notebook):
     notebook = nbformat.from_dict(notebook)
-    notebook.cells = [c for c in notebook.cells if "solution" not in c.metadata.get("tags", [])]
+    notebook.cells = [
+        c for c in notebook.cells if "solution" not in c.metadata.get("tags", [])
+    ]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -29,7 +31,9 @@ def student_version(notebook):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=nbtools.ROOT / "student")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

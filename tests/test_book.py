@@ -1,22 +1,30 @@
 """The HTML book builds with no warning (-W -n), every chapter included."""
 
-import subprocess
-import sys
-from pathlib import Path
+import re
 
 import nbtools
 
 
-def test_book_builds_without_warnings(tmp_path):
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", "-W", "-n", "--keep-going", "--path-output", str(tmp_path), str(nbtools.ROOT)],
-        capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    html = tmp_path / "_build" / "html"
+def test_book_builds_without_warnings(book):
+    assert book.returncode == 0, book.log
     for path in nbtools.chapters():
-        page = (html / "notebooks" / f"{path.stem}.html").read_text()
+        page = (book.html / "notebooks" / f"{path.stem}.html").read_text()
         assert "Solution to exercise 1" in page and "dropdown" in page
-    reproductions = (html / "book" / "reproductions.html").read_text()
-    assert all(path.name.replace(".ipynb", ".html") in reproductions for path in nbtools.chapters())
+    reproductions = (book.html / "book" / "reproductions.html").read_text()
+    assert all(
+        path.name.replace(".ipynb", ".html") in reproductions
+        for path in nbtools.chapters()
+    )
+
+
+def test_setup_cell_is_collapsed(book):
+    """The Colab set-up cell stays in the notebook but is folded away in the HTML."""
+    for path in nbtools.chapters():
+        setup = next(c for c in nbtools.read(path).cells if c.cell_type == "code")
+        assert "hide-cell" in setup.metadata.get("tags", []), (
+            f"{path.name}: tag the set-up cell (the first code cell) hide-cell"
+        )
+        page = (book.html / "notebooks" / f"{path.stem}.html").read_text()
+        first_cell = page[page.index('<div class="cell ') :]
+        assert re.match(r'<div class="cell tag_hide-cell[^"]*">\s*<details', first_cell)
+        assert first_cell.index("Colab set-up") < first_cell.index("</details>")

@@ -1,4 +1,5 @@
-"""The data loaders: checksums, atomic writes, the mirror, the offline error, shapes and class counts.
+"""The data loaders: checksums, atomic writes, the mirror, the offline error, shapes
+and class counts.
 
 The loader tests use the real files: from the mirror in $NNH_DATA_MIRROR when it
 is set (CI sets it to ../shared/data), else from the cache or the canonical URLs.
@@ -32,10 +33,18 @@ def offline(monkeypatch):
 
 
 def files_in(folder):
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    return (
+        sorted(
+            p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+        )
+        if folder.exists()
+        else []
+    )
 
 
-def test_checksum_mismatch_is_a_clear_error_and_leaves_nothing(tmp_path, empty_cache, offline, monkeypatch):
+def test_checksum_mismatch_is_a_clear_error_and_leaves_nothing(
+    tmp_path, empty_cache, offline, monkeypatch
+):
     mirror = tmp_path / "mirror"
     (mirror / "tinyshakespeare").mkdir(parents=True)
     (mirror / TEXT).write_text("To be, or not to be: that is not the published file.\n")
@@ -47,7 +56,9 @@ def test_checksum_mismatch_is_a_clear_error_and_leaves_nothing(tmp_path, empty_c
     assert files_in(empty_cache) == []
 
 
-def test_corrupt_gzip_in_mirror_is_rejected(tmp_path, empty_cache, offline, monkeypatch):
+def test_corrupt_gzip_in_mirror_is_rejected(
+    tmp_path, empty_cache, offline, monkeypatch
+):
     mirror = tmp_path / "mirror"
     (mirror / "mnist").mkdir(parents=True)
     (mirror / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
@@ -57,7 +68,9 @@ def test_corrupt_gzip_in_mirror_is_rejected(tmp_path, empty_cache, offline, monk
     assert files_in(empty_cache) == []
 
 
-def test_offline_without_data_names_the_url_and_the_variable(tmp_path, empty_cache, offline, monkeypatch):
+def test_offline_without_data_names_the_url_and_the_variable(
+    tmp_path, empty_cache, offline, monkeypatch
+):
     monkeypatch.setenv(data.MIRROR_ENV, str(tmp_path / "empty-mirror"))
     with pytest.raises(data.DataUnavailableError) as error:
         data.load_tiny_shakespeare()
@@ -74,7 +87,9 @@ def test_unknown_file_and_graph_names_are_refused():
         data.load_planetoid("pubmed")
 
 
-def test_mirror_is_copied_into_the_cache_and_verified(tmp_path, empty_cache, offline, monkeypatch, real_text_file):
+def test_mirror_is_copied_into_the_cache_and_verified(
+    tmp_path, empty_cache, offline, monkeypatch, real_text_file
+):
     mirror = tmp_path / "mirror"
     (mirror / "tinyshakespeare").mkdir(parents=True)
     shutil.copy(real_text_file, mirror / TEXT)
@@ -85,7 +100,9 @@ def test_mirror_is_copied_into_the_cache_and_verified(tmp_path, empty_cache, off
     assert len(data.load_tiny_shakespeare()) == 1_115_394
 
 
-def test_a_corrupted_cache_file_is_replaced(tmp_path, empty_cache, offline, monkeypatch, real_text_file):
+def test_a_corrupted_cache_file_is_replaced(
+    tmp_path, empty_cache, offline, monkeypatch, real_text_file
+):
     mirror = tmp_path / "mirror"
     (mirror / "tinyshakespeare").mkdir(parents=True)
     shutil.copy(real_text_file, mirror / TEXT)
@@ -97,20 +114,29 @@ def test_a_corrupted_cache_file_is_replaced(tmp_path, empty_cache, offline, monk
 
 @pytest.fixture(scope="session")
 def real_text_file():
-    """The real Tiny Shakespeare file, fetched the way users get it (mirror, cache or URL)."""
+    """The real Tiny Shakespeare file, got as users get it (mirror, cache or URL)."""
     return data.fetch(TEXT)
 
 
-# ---------------------------------------------------------------- shapes and class counts
+# ------------------------------------------------------- shapes and class counts
 
 MNIST_TEST_CLASS_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 def test_mnist_default_split():
     mnist = data.load_mnist()
-    assert mnist.train_images.shape == (8000, 28, 28) and mnist.test_images.shape == (2000, 28, 28)
-    assert mnist.train_images.dtype == np.float32 and 0.0 <= mnist.train_images.min() < mnist.train_images.max() <= 1.0
-    counts = np.bincount(mnist.train_labels, minlength=10) + np.bincount(mnist.test_labels, minlength=10)
+    assert mnist.train_images.shape == (8000, 28, 28) and mnist.test_images.shape == (
+        2000,
+        28,
+        28,
+    )
+    assert (
+        mnist.train_images.dtype == np.float32
+        and 0.0 <= mnist.train_images.min() < mnist.train_images.max() <= 1.0
+    )
+    counts = np.bincount(mnist.train_labels, minlength=10) + np.bincount(
+        mnist.test_labels, minlength=10
+    )
     assert counts.tolist() == MNIST_TEST_CLASS_COUNTS
     assert set(np.unique(mnist.test_labels)) == set(range(10))
     again = data.load_mnist()  # the split is fixed, not drawn anew
@@ -121,10 +147,18 @@ def test_mnist_default_split():
 def test_mnist_full_split_or_a_clear_offline_error():
     try:
         mnist = data.load_mnist(full=True)
-    except data.DataUnavailableError as error:  # the offline mirror holds no training images
-        assert "train-images-idx3-ubyte.gz" in str(error) and data.MIRROR_ENV in str(error)
+    except (
+        data.DataUnavailableError
+    ) as error:  # the offline mirror holds no training images
+        assert "train-images-idx3-ubyte.gz" in str(error) and data.MIRROR_ENV in str(
+            error
+        )
     else:
-        assert mnist.train_images.shape == (60000, 28, 28) and mnist.test_images.shape == (10000, 28, 28)
+        assert mnist.train_images.shape == (
+            60000,
+            28,
+            28,
+        ) and mnist.test_images.shape == (10000, 28, 28)
         assert np.bincount(mnist.test_labels).tolist() == MNIST_TEST_CLASS_COUNTS
 
 
@@ -142,7 +176,16 @@ def test_planetoid(name, nodes, words, classes, edges, train):
     assert graph.features.shape == (nodes, words)
     assert graph.num_classes == classes and len(np.unique(graph.labels)) == classes
     assert graph.adjacency.shape == (nodes, nodes)
-    assert (graph.adjacency != graph.adjacency.T).nnz == 0 and graph.adjacency.diagonal().sum() == 0
+    assert (
+        graph.adjacency != graph.adjacency.T
+    ).nnz == 0 and graph.adjacency.diagonal().sum() == 0
     assert graph.adjacency.nnz == 2 * edges
-    assert (graph.train_mask.sum(), graph.val_mask.sum(), graph.test_mask.sum()) == (train, 500, 1000)
-    assert not (graph.train_mask & graph.test_mask).any() and not (graph.val_mask & graph.test_mask).any()
+    assert (graph.train_mask.sum(), graph.val_mask.sum(), graph.test_mask.sum()) == (
+        train,
+        500,
+        1000,
+    )
+    assert (
+        not (graph.train_mask & graph.test_mask).any()
+        and not (graph.val_mask & graph.test_mask).any()
+    )

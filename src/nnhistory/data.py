@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,30 +56,41 @@ class RemoteFile:
     sha256: str  # of the decompressed bytes when ``path`` ends in .gz
 
 
-_MNIST_URLS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/")
+_MNIST_URLS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
 _PLANETOID_URL = "https://github.com/kimiyoung/planetoid/raw/master/data/"
 
 
 def _mnist(name: str, sha256: str) -> RemoteFile:
-    return RemoteFile(f"mnist/{name}", tuple(base + name for base in _MNIST_URLS), sha256)
+    return RemoteFile(
+        f"mnist/{name}", tuple(base + name for base in _MNIST_URLS), sha256
+    )
 
 
 REGISTRY: dict[str, RemoteFile] = {
     "mnist/train-images-idx3-ubyte.gz": _mnist(
-        "train-images-idx3-ubyte.gz", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+        "train-images-idx3-ubyte.gz",
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     ),
     "mnist/train-labels-idx1-ubyte.gz": _mnist(
-        "train-labels-idx1-ubyte.gz", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+        "train-labels-idx1-ubyte.gz",
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
     ),
     "mnist/t10k-images-idx3-ubyte.gz": _mnist(
-        "t10k-images-idx3-ubyte.gz", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+        "t10k-images-idx3-ubyte.gz",
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     ),
     "mnist/t10k-labels-idx1-ubyte.gz": _mnist(
-        "t10k-labels-idx1-ubyte.gz", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+        "t10k-labels-idx1-ubyte.gz",
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     ),
     "tinyshakespeare/input.txt": RemoteFile(
         "tinyshakespeare/input.txt",
-        ("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",),
+        (
+            "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+        ),
         "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
     ),
 }
@@ -90,23 +102,47 @@ _PLANETOID_SHA256 = {
     "ind.cora.ty": "41f5ac76596a1699cc33f53084a2419e92961c42bb75f36fc38e616d348532ad",
     "ind.cora.allx": "9419ba2f26f5c35243db64aba110e0f35a04851609e0dc5433450676ca6b8543",
     "ind.cora.ally": "2b998f5cc7fedc86e7f97ca2498f47a1ffc1462c29e2d578b23bf3f62b6e7d71",
-    "ind.cora.graph": "58f13302f39dde8852dad6fe6d15b89b077b6d7f837626bce671ef80344b383d",
-    "ind.cora.test.index": "297ce89af2b51a6a194181c7dbe1796c6a1cf9cd9349a88383b1b1e227867875",
-    "ind.citeseer.x": "d20de19150741e555de0ed037195630fc194114ebc7fd72ced62810148aa22f6",
-    "ind.citeseer.y": "8ba87e515d8e3ee3cf52f6d2c5b86aa73f11ecad825a808455209ec26cd54924",
-    "ind.citeseer.tx": "539a8906a2da97628d212f2fdd668c109a8b3f0d36574b59e5d3fd5b5303da21",
-    "ind.citeseer.ty": "55e5bd1ba1e733a04598753ad1a8d57957f4b8f89e74519f41f4f4938767e4ce",
-    "ind.citeseer.allx": "2ac30345d95c9ec933a817ee0bdd6a5f077f8c184a20e696910192d534414668",
-    "ind.citeseer.ally": "f704b2d986dde6c2669934de1f3ae5696a6cf9455c0f6b2646a2d135ea0a1c95",
-    "ind.citeseer.graph": "d79a4ef9d3e7169aee8946145f6b7306e35bc79bffad26346cfb94e10e9912a7",
-    "ind.citeseer.test.index": "2af990671580b6b2df5d158d1038f8292e30c9cd821b5453f399659b25b723d4",
+    "ind.cora.graph": (
+        "58f13302f39dde8852dad6fe6d15b89b077b6d7f837626bce671ef80344b383d"
+    ),
+    "ind.cora.test.index": (
+        "297ce89af2b51a6a194181c7dbe1796c6a1cf9cd9349a88383b1b1e227867875"
+    ),
+    "ind.citeseer.x": (
+        "d20de19150741e555de0ed037195630fc194114ebc7fd72ced62810148aa22f6"
+    ),
+    "ind.citeseer.y": (
+        "8ba87e515d8e3ee3cf52f6d2c5b86aa73f11ecad825a808455209ec26cd54924"
+    ),
+    "ind.citeseer.tx": (
+        "539a8906a2da97628d212f2fdd668c109a8b3f0d36574b59e5d3fd5b5303da21"
+    ),
+    "ind.citeseer.ty": (
+        "55e5bd1ba1e733a04598753ad1a8d57957f4b8f89e74519f41f4f4938767e4ce"
+    ),
+    "ind.citeseer.allx": (
+        "2ac30345d95c9ec933a817ee0bdd6a5f077f8c184a20e696910192d534414668"
+    ),
+    "ind.citeseer.ally": (
+        "f704b2d986dde6c2669934de1f3ae5696a6cf9455c0f6b2646a2d135ea0a1c95"
+    ),
+    "ind.citeseer.graph": (
+        "d79a4ef9d3e7169aee8946145f6b7306e35bc79bffad26346cfb94e10e9912a7"
+    ),
+    "ind.citeseer.test.index": (
+        "2af990671580b6b2df5d158d1038f8292e30c9cd821b5453f399659b25b723d4"
+    ),
 }
 for _name, _sha in _PLANETOID_SHA256.items():
-    REGISTRY[f"planetoid/{_name}"] = RemoteFile(f"planetoid/{_name}", (_PLANETOID_URL + _name,), _sha)
+    REGISTRY[f"planetoid/{_name}"] = RemoteFile(
+        f"planetoid/{_name}", (_PLANETOID_URL + _name,), _sha
+    )
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "nnhistory").expanduser()
+    return Path(
+        os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "nnhistory"
+    ).expanduser()
 
 
 def _content_sha256(path: Path, gzipped: bool) -> str:
@@ -147,7 +183,9 @@ def _sources(remote: RemoteFile) -> list[str]:
 def fetch(name: str) -> Path:
     """The verified local path of a registered file, fetching it if needed."""
     if name not in REGISTRY:
-        raise KeyError(f"unknown data file {name!r}; known files: {', '.join(sorted(REGISTRY))}")
+        raise KeyError(
+            f"unknown data file {name!r}; known files: {', '.join(sorted(REGISTRY))}"
+        )
     remote = REGISTRY[name]
     gzipped = remote.path.endswith(".gz")
     target = cache_dir() / remote.path
@@ -159,7 +197,9 @@ def fetch(name: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     failures = []
     for source in _sources(remote):
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
         try:
             with os.fdopen(handle, "wb") as stream:
                 _copy_from(source, stream)
@@ -167,8 +207,9 @@ def fetch(name: str) -> Path:
             if found != remote.sha256:
                 raise ChecksumError(
                     f"{source} has SHA-256 {found}, expected {remote.sha256}"
-                    f"{' (of the decompressed bytes)' if gzipped else ''}. The file is corrupt or not the "
-                    f"published one; nothing was cached. Replace the file or unset {MIRROR_ENV}."
+                    f"{' (of the decompressed bytes)' if gzipped else ''}. The file is "
+                    "corrupt or not the published one; nothing was cached. Replace the "
+                    f"file or unset {MIRROR_ENV}."
                 )
             os.replace(temporary, target)
             return target
@@ -181,8 +222,8 @@ def fetch(name: str) -> Path:
                 os.unlink(temporary)
     raise DataUnavailableError(
         f"Could not get {remote.path}. Tried:\n  " + "\n  ".join(failures) + "\n"
-        f"Offline? Download {remote.urls[0]} on a connected machine and put it at {target}, "
-        f"or set {MIRROR_ENV} to a folder that holds {remote.path}."
+        f"Offline? Download {remote.urls[0]} on a connected machine and put it at "
+        f"{target}, or set {MIRROR_ENV} to a folder that holds {remote.path}."
     )
 
 
@@ -197,14 +238,36 @@ def _read_bytes(name: str) -> bytes:
 
 
 def _idx(name: str, magic: int) -> np.ndarray:
-    """An IDX file (LeCun's format): a big-endian header of dimensions, then unsigned bytes."""
+    """An IDX file (LeCun's format): a big-endian header of dimensions, then bytes."""
     raw = _read_bytes(name)
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise DataError(f"{name} is not an IDX file of the expected kind (magic {found}, expected {magic})")
+        raise DataError(
+            f"{name} is not an IDX file of the expected kind "
+            f"(magic {found}, expected {magic})"
+        )
     ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(
+        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+@dataclass(frozen=True)
+class ImageTensors:
+    """MNIST as torch tensors: images float32 in [0, 1] (or standardised), labels int64.
+
+    Images are (N, 784) in the ``"flat"`` layout and (N, 1, 28, 28) in the
+    ``"image"`` layout (channels first, as ``nn.Conv2d`` wants them).
+    """
+
+    train_images: Any
+    train_labels: Any
+    validation_images: Any
+    validation_labels: Any
+    test_images: Any
+    test_labels: Any
+    description: str
 
 
 @dataclass(frozen=True)
@@ -217,8 +280,78 @@ class ImageSplit:
     test_labels: np.ndarray
     description: str
 
+    def tensors(
+        self,
+        *,
+        layout: str = "flat",
+        device: Any = "cpu",
+        validation_size: int = 0,
+        standardise: bool = False,
+    ) -> ImageTensors:
+        """The split as tensors on ``device``, with a fixed validation split.
 
-SMALL_SPLIT_SEED = 1998  # the year of LeCun et al.'s MNIST paper; fixed so every chapter sees the same split
+        The last ``validation_size`` images of a fixed permutation of the training
+        images (seed ``VALIDATION_SPLIT_SEED``, the same in every chapter and for
+        every run seed) become the validation set; the rest stay for training, in
+        that permuted order (also when ``validation_size`` is 0).
+        ``standardise`` subtracts the training images' mean pixel value and divides
+        by their standard deviation (one number each, as LeCun et al. 1998 centre
+        their inputs). Taught in chapter 5 (the multilayer perceptron).
+        """
+        import torch
+
+        if layout not in IMAGE_LAYOUTS:
+            raise ValueError(f"layout must be one of {IMAGE_LAYOUTS}, got {layout!r}")
+        train_count = len(self.train_labels)
+        if (
+            not isinstance(validation_size, int)
+            or not 0 <= validation_size < train_count
+        ):
+            raise ValueError(
+                f"validation_size must be an integer from 0 to {train_count - 1}, "
+                f"got {validation_size!r}"
+            )
+        order = np.random.default_rng(VALIDATION_SPLIT_SEED).permutation(train_count)
+        keep, held_out = (
+            order[: train_count - validation_size],
+            order[train_count - validation_size :],
+        )
+        shape = (-1, 784) if layout == "flat" else (-1, 1, 28, 28)
+        mean, std = (
+            (self.train_images[keep].mean(), self.train_images[keep].std())
+            if standardise
+            else (0.0, 1.0)
+        )
+
+        def images(array: np.ndarray):
+            array = ((array - mean) / std).astype(np.float32)
+            return torch.from_numpy(array.reshape(shape)).to(
+                device
+            )  # (N, 784) or (N, 1, 28, 28)
+
+        def labels(array: np.ndarray):
+            return torch.from_numpy(array).to(device)
+
+        return ImageTensors(
+            images(self.train_images[keep]),
+            labels(self.train_labels[keep]),
+            images(self.train_images[held_out]),
+            labels(self.train_labels[held_out]),
+            images(self.test_images),
+            labels(self.test_labels),
+            f"{self.description}; {validation_size:,} of the training images held out "
+            "for validation"
+            if validation_size
+            else self.description,
+        )
+
+
+IMAGE_LAYOUTS = ("flat", "image")
+VALIDATION_SPLIT_SEED = 1989  # LeCun et al.'s zip-code paper; any fixed number would do
+
+
+# The year of LeCun et al.'s MNIST paper; fixed, so every chapter sees the same split.
+SMALL_SPLIT_SEED = 1998
 SMALL_TRAIN_SIZE = 8000
 
 
@@ -262,6 +395,89 @@ def load_tiny_shakespeare() -> str:
     return _read_bytes("tinyshakespeare/input.txt").decode("utf-8")
 
 
+VALIDATION_FRACTION = (
+    0.1  # the held-out tail of the text, as in nanoGPT's shakespeare_char
+)
+
+
+@dataclass(frozen=True)
+class CharacterCorpus:
+    """A text as integer character codes, split once into training and validation.
+
+    The split is the same in every chapter: the first 90% of the text for training,
+    the last 10% held out (as nanoGPT's ``shakespeare_char`` does). Codes index
+    ``vocabulary``, the sorted characters of the whole text. Taught in chapter 10
+    (recurrent networks).
+    """
+
+    vocabulary: str
+    train: Any  # (num_train_characters,) int64 tensor
+    validation: Any  # (num_validation_characters,) int64 tensor
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.vocabulary)
+
+    def encode(self, text: str):
+        import torch
+
+        index = {character: code for code, character in enumerate(self.vocabulary)}
+        unknown = sorted(set(text) - set(index))
+        if unknown:
+            raise ValueError(f"characters not in the vocabulary: {unknown!r}")
+        return torch.tensor([index[character] for character in text], dtype=torch.int64)
+
+    def decode(self, codes) -> str:
+        return "".join(self.vocabulary[int(code)] for code in codes)
+
+    def _split(self, split: str):
+        if split not in ("train", "validation"):
+            raise ValueError(f"split must be 'train' or 'validation', got {split!r}")
+        return self.train if split == "train" else self.validation
+
+    def windows(self, split: str, block_size: int):
+        """Non-overlapping windows: inputs (N, block_size) and targets shifted by one.
+
+        Every character of the split (but the last few) is predicted exactly once,
+        so a mean loss over the windows is the split's loss per character.
+        """
+        codes = self._split(split)
+        count = (len(codes) - 1) // block_size
+        inputs = codes[: count * block_size].reshape(count, block_size)  # (N, T)
+        targets = codes[1 : count * block_size + 1].reshape(count, block_size)  # (N, T)
+        return inputs, targets
+
+    def batch(self, split: str, batch_size: int, block_size: int, generator):
+        """``batch_size`` windows at random starts (nanoGPT's ``get_batch``)."""
+        import torch
+
+        codes = self._split(split)
+        starts = torch.randint(
+            len(codes) - block_size, (batch_size,), generator=generator
+        )
+        offsets = torch.arange(block_size)
+        inputs = codes[starts[:, None] + offsets]  # (B, T)
+        targets = codes[starts[:, None] + offsets + 1]  # (B, T)
+        return inputs, targets
+
+
+def load_characters(text: str | None = None) -> CharacterCorpus:
+    """Tiny Shakespeare (or ``text``) as a ``CharacterCorpus``, with the fixed split."""
+    import torch
+
+    text = load_tiny_shakespeare() if text is None else text
+    points = np.frombuffer(
+        text.encode("utf-32-le"), dtype=np.uint32
+    )  # one per character
+    vocabulary_points = np.unique(points)  # sorted, so codes follow sorted(set(text))
+    encoded = torch.from_numpy(
+        np.searchsorted(vocabulary_points, points).astype(np.int64)
+    )
+    vocabulary = "".join(map(chr, vocabulary_points))
+    boundary = int(len(encoded) * (1 - VALIDATION_FRACTION))
+    return CharacterCorpus(vocabulary, encoded[:boundary], encoded[boundary:])
+
+
 # ---------------------------------------------------------------- Planetoid
 
 
@@ -286,7 +502,9 @@ PLANETOID_NAMES = ("cora", "citeseer")
 
 
 def _unpickle(name: str):
-    path = fetch(name)  # verified against the pinned SHA-256 before a single byte is unpickled
+    path = fetch(
+        name
+    )  # verified against the pinned SHA-256 before a single byte is unpickled
     with open(path, "rb") as stream:
         return pickle.load(stream, encoding="latin1")
 
@@ -296,13 +514,21 @@ def load_planetoid(name: str) -> CitationGraph:
     import scipy.sparse as sp
 
     if name not in PLANETOID_NAMES:
-        raise ValueError(f"unknown Planetoid graph {name!r}; choose one of {', '.join(PLANETOID_NAMES)}")
-    parts = {part: _unpickle(f"planetoid/ind.{name}.{part}") for part in ("x", "y", "tx", "ty", "allx", "ally", "graph")}
-    test_index = np.array(_read_bytes(f"planetoid/ind.{name}.test.index").split(), dtype=np.int64)
+        raise ValueError(
+            f"unknown Planetoid graph {name!r}; "
+            f"choose one of {', '.join(PLANETOID_NAMES)}"
+        )
+    parts = {
+        part: _unpickle(f"planetoid/ind.{name}.{part}")
+        for part in ("x", "y", "tx", "ty", "allx", "ally", "graph")
+    }
+    test_index = np.array(
+        _read_bytes(f"planetoid/ind.{name}.test.index").split(), dtype=np.int64
+    )
     test_range = np.sort(test_index)
     tx, ty = parts["tx"], parts["ty"]
     if name == "citeseer":
-        # Citeseer's isolated test nodes are missing from tx/ty: pad them with zero rows.
+        # Citeseer's isolated test nodes are missing from tx/ty: pad with zero rows.
         full_range = np.arange(test_range.min(), test_range.max() + 1)
         tx_padded = sp.lil_matrix((len(full_range), tx.shape[1]))
         tx_padded[test_range - test_range.min(), :] = tx
