@@ -83,9 +83,12 @@ def test_toc_and_notebooks_agree():
             nbtools.ROOT / f"{name}.md"
         ).exists(), name
     assert all(nbtools.PART_NAME.fullmatch(p.name) for p in CHAPTERS)
-    numbers = [parts[0].name[:3] for parts in PARTS]
-    assert numbers == [f"{i:02d}_" for i in range(1, len(PARTS) + 1)], (
-        "chapters are numbered 01_, 02_, ... in table-of-contents order"
+    # Chapters keep the number the book's plan gives them (10_ is recurrent
+    # networks even while 08_ and 09_ are drafts), so numbers rise in
+    # table-of-contents order but may skip.
+    numbers = [int(parts[0].name[:2]) for parts in PARTS]
+    assert numbers[0] == 1 and numbers == sorted(set(numbers)), (
+        "chapters are numbered 01_, 02_, ... rising in table-of-contents order"
     )
     for parts in PARTS:
         letters = [p.name[2] for p in parts[1:]]
