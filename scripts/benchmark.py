@@ -60,7 +60,7 @@ RUN_TIME_SENTENCE = re.compile(
     rf"\*\*Run time\*\* on 2 quiet CPU cores: about (?P<full>{DURATION}) for the "
     rf"full run, about (?P<fast>{DURATION}) for the fast run \(`NNH_FAST=1`\)\."
 )
-TABLE_ROW = re.compile(r"^\| (\d\d_\w+) \| (\d+) \| (\d+) \|", flags=re.M)
+TABLE_ROW = re.compile(r"^\| (\d\d[a-z]?_\w+) \| (\d+) \| (\d+) \|", flags=re.M)
 SUITE_LINE = re.compile(
     r"whole test suite .*?\((?P<seconds>\d+) s\), measured (?P<day>[\d-]+)"
 )
