@@ -111,10 +111,7 @@ def main() -> None:
     paths = nbtools.chapters() if args.all else [p.resolve() for p in args.notebooks]
     if not paths:
         parser.error("name the notebooks to execute, or pass --all")
-    known = set(nbtools.chapters())
-    for path in paths:
-        if path not in known:
-            parser.error(f"{path} is not a chapter in _toc.yml")
+    nbtools.check_chapters(parser, paths)
     for path in paths:
         print(f"executing {path.relative_to(nbtools.ROOT)} (full run) ...", flush=True)
         seconds = execute(path)

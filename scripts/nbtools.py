@@ -47,6 +47,14 @@ def chapters() -> list[Path]:
     ]
 
 
+def check_chapters(parser, paths: list[Path]) -> None:
+    """Stop a script's command line at a notebook that is not a chapter in _toc.yml."""
+    known = set(chapters())
+    for path in paths:
+        if path not in known:
+            parser.error(f"{path} is not a chapter in _toc.yml")
+
+
 PART_NAME = re.compile(r"(\d\d)([b-z]?)_[a-z0-9_]+\.ipynb")
 """A chapter's first notebook is ``NN_name.ipynb``; when a chapter is split to stay
 within its time budget, its further parts are ``NNb_name.ipynb``, ``NNc_...``,

@@ -333,11 +333,8 @@ def sweep(paths: list[Path], seeds: list[int], jobs: int):
 
 
 def chosen_chapters(parser, notebooks: list[Path]) -> list[Path]:
-    known = nbtools.chapters()
-    paths = [p.resolve() for p in notebooks] or known
-    for path in paths:
-        if path not in known:
-            parser.error(f"{path} is not a chapter in _toc.yml")
+    paths = [p.resolve() for p in notebooks] or nbtools.chapters()
+    nbtools.check_chapters(parser, paths)
     return paths
 
 
