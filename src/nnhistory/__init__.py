@@ -3,9 +3,9 @@
 What every chapter needs and none of them is about: data loading, seeding and named
 random streams, device and thread choice, run configuration and parameter checks,
 plotting, progress bars and the results record; and, once a chapter has taught
-them, the training loop, the network builder and the gradient check. Each of those
-names in its docstring the chapter that teaches it. The ideas themselves stay in the
-chapters.
+them, the training loop, the network builder, the gradient check and the sequence
+tasks. Each of those names in its docstring the chapter that teaches it. The ideas
+themselves stay in the chapters.
 """
 
 from nnhistory.gradcheck import numerical_gradient, parameter_gap, relative_error
@@ -28,6 +28,7 @@ from nnhistory.runtime import (
     start,
 )
 from nnhistory.separability import cover_count, separating_vector
+from nnhistory.sequences import adding_problem, chrono_init, sequence_loss
 from nnhistory.threshold import sign, step
 from nnhistory.training import History, evaluate, init_std, mlp, train
 
@@ -36,7 +37,9 @@ __all__ = [
     "History",
     "Results",
     "Run",
+    "adding_problem",
     "choose_device",
+    "chrono_init",
     "cover_count",
     "cpu_threads",
     "evaluate",
@@ -58,6 +61,7 @@ __all__ = [
     "require_positive",
     "seed_everything",
     "separating_vector",
+    "sequence_loss",
     "show_images",
     "sign",
     "smooth",
