@@ -25,6 +25,14 @@ def test_adding_targets_follow_from_the_marked_values(variant):
     assert torch.allclose(targets, expected, atol=1e-6)
 
 
+def test_adding_modern_marks_one_pair_in_each_half():
+    length = 41
+    inputs, _ = nnhistory.adding_problem(5000, length, generator(6), variant="modern")
+    positions = [row.nonzero().flatten().tolist() for row in inputs[..., 1] == 1]
+    assert all(first < length // 2 <= second for first, second in positions)
+    assert (inputs[..., 0] >= 0).all() and (inputs[..., 0] <= 1).all()
+
+
 def test_adding_1997_places_the_marks_as_the_paper_says():
     length = 60
     inputs, _ = nnhistory.adding_problem(5000, length, generator(1))
