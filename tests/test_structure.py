@@ -342,6 +342,20 @@ def test_glued_numbers_exist(chapter):
     )
 
 
+def test_each_glue_name_is_glued_once(chapter):
+    """myst-nb refuses a name glued twice in one page, but only when the book builds:
+    catch it here, in seconds."""
+    _, notebook = chapter
+    names = [
+        output["metadata"]["scrapbook"]["name"]
+        for cell in code(notebook)
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    ]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    assert not twice, f"glued more than once: {twice}"
+
+
 def exercises_text(notebook) -> str:
     """The markdown of the Exercises section, solutions left out."""
     texts, inside = [], False
