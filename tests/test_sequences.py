@@ -81,7 +81,7 @@ def test_chrono_init_spreads_the_forget_biases():
     write = (lstm.bias_ih_l0 + lstm.bias_hh_l0)[:size].detach()
     assert torch.equal(write, -forget)
     assert forget.min() >= 0 and forget.max() <= math.log(99)
-    # ln u with u uniform on [1, 99]: E[ln u] = (99 ln 99 - 98) / 98 - 0
+    # ln u with u uniform on [1, 99]: E[ln u] = (99 ln 99 - 98) / 98
     expected = (99 * math.log(99) - 99 + 1) / 98
     assert abs(forget.mean().item() - expected) < 0.15
 

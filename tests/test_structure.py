@@ -324,6 +324,16 @@ def test_reshapes_carry_shape_comments(chapter):
     )
 
 
+def glue_names(notebook) -> list[str]:
+    """The name of every value a chapter's stored outputs glue, in order."""
+    return [
+        output["metadata"]["scrapbook"]["name"]
+        for cell in code(notebook)
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    ]
+
+
 def test_glued_numbers_exist(chapter):
     _, notebook = chapter
     used = {
@@ -331,11 +341,7 @@ def test_glued_numbers_exist(chapter):
         for text in markdown(notebook)
         for m in re.findall(r"\{glue(?::\w+)?\}`([^`]+)`", text)
     }
-    glued = {
-        output.get("metadata", {}).get("scrapbook", {}).get("name")
-        for cell in code(notebook)
-        for output in cell.get("outputs", [])
-    }
+    glued = set(glue_names(notebook))
     assert used, "the prose cites no glued number"
     assert used <= glued, (
         f"glue keys used in the prose but not stored: {sorted(used - glued)}"
@@ -346,12 +352,7 @@ def test_each_glue_name_is_glued_once(chapter):
     """myst-nb refuses a name glued twice in one page, but only when the book builds:
     catch it here, in seconds."""
     _, notebook = chapter
-    names = [
-        output["metadata"]["scrapbook"]["name"]
-        for cell in code(notebook)
-        for output in cell.get("outputs", [])
-        if "scrapbook" in output.get("metadata", {})
-    ]
+    names = glue_names(notebook)
     twice = sorted({name for name in names if names.count(name) > 1})
     assert not twice, f"glued more than once: {twice}"
 
