@@ -92,3 +92,30 @@ def test_sequence_loss_is_the_mean_negative_log_likelihood():
     log_probabilities = logits - logits.exp().sum(-1, keepdim=True).log()
     by_hand = -log_probabilities.gather(-1, targets[..., None]).mean()
     assert torch.allclose(nnhistory.sequence_loss(logits, targets), by_hand, atol=1e-6)
+
+
+def test_character_baselines_by_hand():
+    # "abab" trains, "ba" validates: counts worked out on paper
+    corpus = nnhistory.data.CharacterCorpus(
+        "ab", torch.tensor([0, 1, 0, 1, 0, 1, 0, 1, 0]), torch.tensor([1, 0])
+    )
+    baselines = nnhistory.character_baselines(corpus)
+    assert baselines["uniform"] == pytest.approx(math.log(2))
+    # unigram: a 5/9, b 4/9 on the training text; validation "b", "a"
+    expected_unigram = -(math.log(4 / 9) + math.log(5 / 9)) / 2
+    assert baselines["unigram"] == pytest.approx(expected_unigram)
+    # bigram: b is followed by a 4 times, by b never; add-one gives (4+1)/(4+2)
+    assert baselines["bigram"] == pytest.approx(-math.log(5 / 6))
+
+
+def test_set_forget_bias_opens_the_forget_gates():
+    lstm = torch.nn.LSTM(3, 5)
+    nnhistory.set_forget_bias(lstm, 1.0)
+    # at zero input and state each gate is the sigmoid of its summed bias
+    biases = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().view(4, 5)  # (i f g o, H)
+    assert torch.allclose(biases[1], torch.ones(5))
+    x = torch.zeros(1, 1, 3)
+    _, (_, cell) = lstm(x, (torch.zeros(1, 1, 5), torch.ones(1, 1, 5)))
+    input_gate, candidate = biases[0].sigmoid(), biases[2].tanh()
+    expected = torch.sigmoid(torch.tensor(1.0)) + input_gate * candidate
+    assert torch.allclose(cell.flatten(), expected, atol=1e-6)

@@ -100,6 +100,44 @@ def test_train_hooks_and_clipping(problem):
         )
 
 
+def test_train_steps_on_a_fixed_stream_takes_train_s_steps(problem):
+    # a stream that walks train's own permutation must reproduce train exactly
+    model, inputs, targets = problem
+    twin = copy.deepcopy(model)
+    history = nnhistory.train(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        inputs,
+        targets,
+        num_epochs=1,
+        batch_size=10,
+        generator=torch.Generator().manual_seed(4),
+        clip_grad_norm=0.5,
+    )
+    order = torch.randperm(len(targets), generator=torch.Generator().manual_seed(4))
+    batches = iter(order.split(10))
+
+    def next_batch():
+        batch = next(batches)
+        return inputs[batch], targets[batch]
+
+    steps = []
+    streamed = nnhistory.train_steps(
+        twin,
+        torch.optim.SGD(twin.parameters(), lr=0.1),
+        next_batch,
+        num_steps=5,
+        loss_fn=F.cross_entropy,
+        clip_grad_norm=0.5,
+        after_step=lambda step, loss: steps.append(step),
+    )
+    assert streamed.step_losses == history.step_losses and steps == [1, 2, 3, 4, 5]
+    assert streamed.grad_norms == history.grad_norms
+    assert nnhistory.parameter_gap(model, twin) == 0.0
+    with pytest.raises(ValueError, match="num_steps must be an integer"):
+        nnhistory.train_steps(twin, None, next_batch, num_steps=5.0, loss_fn=None)
+
+
 def test_evaluate_switches_dropout_off_and_restores_the_mode():
     torch.manual_seed(0)
     model = nnhistory.mlp([4, 64, 3], dropout=0.5).train()

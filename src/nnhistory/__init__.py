@@ -28,9 +28,15 @@ from nnhistory.runtime import (
     start,
 )
 from nnhistory.separability import cover_count, separating_vector
-from nnhistory.sequences import adding_problem, chrono_init, sequence_loss
+from nnhistory.sequences import (
+    adding_problem,
+    character_baselines,
+    chrono_init,
+    sequence_loss,
+    set_forget_bias,
+)
 from nnhistory.threshold import sign, step
-from nnhistory.training import History, evaluate, init_std, mlp, train
+from nnhistory.training import History, evaluate, init_std, mlp, train, train_steps
 
 __all__ = [
     "FAST_ENV",
@@ -38,6 +44,7 @@ __all__ = [
     "Results",
     "Run",
     "adding_problem",
+    "character_baselines",
     "choose_device",
     "chrono_init",
     "cover_count",
@@ -62,12 +69,14 @@ __all__ = [
     "seed_everything",
     "separating_vector",
     "sequence_loss",
+    "set_forget_bias",
     "show_images",
     "sign",
     "smooth",
     "start",
     "step",
     "train",
+    "train_steps",
     "use_style",
 ]
 __version__ = "0.2.0"

@@ -1,11 +1,14 @@
 """Sequence tasks and pieces that the recurrent chapters share.
 
-``sequence_loss`` is taught in chapter 10 (recurrent networks); ``adding_problem``
-and ``chrono_init`` in chapter 11 (the LSTM). Each of those chapters writes its own
-version first and asserts that it agrees with the one here.
+``sequence_loss`` and ``character_baselines`` are taught in chapter 10 (recurrent
+networks); ``adding_problem``, ``chrono_init`` and ``set_forget_bias`` in chapter 11
+(the LSTM). Each of those chapters writes its own version first and asserts that it
+agrees with the one here.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -22,6 +25,32 @@ def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     next-character prediction.
     """
     return F.cross_entropy(logits.flatten(0, 1), targets.flatten())  # (B*T, V), (B*T,)
+
+
+def character_baselines(corpus) -> dict[str, float]:
+    """Validation loss in nats per character of three models that need no training.
+
+    ``"uniform"`` is ln V; ``"unigram"`` predicts each character with its frequency in
+    the training text; ``"bigram"`` predicts it from the character before, with
+    Laplace's add-one counts from the training text, over the validation text's own
+    pairs. ``corpus`` is a ``CharacterCorpus`` (``load_characters``). Taught in
+    chapter 10 (recurrent networks), where the counts are shown to be the models'
+    maximum-likelihood fit.
+    """
+    size = corpus.vocabulary_size
+    train, validation = corpus.train, corpus.validation
+    unigram_counts = torch.bincount(train, minlength=size).double()  # (V,)
+    pairs = train[:-1] * size + train[1:]  # (N - 1,): pair (a, b) as a * V + b
+    bigram_counts = torch.bincount(pairs, minlength=size * size).double()
+    bigram_counts = bigram_counts.view(size, size)  # (V, V): row a, column b
+    smoothed = (bigram_counts + 1) / (bigram_counts + 1).sum(1, keepdim=True)
+    unigram = -(unigram_counts / unigram_counts.sum()).log()[validation].mean()
+    bigram = -smoothed[validation[:-1], validation[1:]].log().mean()
+    return {
+        "uniform": math.log(size),
+        "unigram": unigram.item(),
+        "bigram": bigram.item(),
+    }
 
 
 def adding_problem(
@@ -81,3 +110,17 @@ def chrono_init(lstm: torch.nn.LSTM, max_lag: int, generator: torch.Generator) -
         lstm.bias_hh_l0[: 2 * size] = 0.0  # the i and f blocks: all in bias_ih
         lstm.bias_ih_l0[size : 2 * size] = forget
         lstm.bias_ih_l0[:size] = -forget
+
+
+def set_forget_bias(lstm: torch.nn.LSTM, value: float) -> None:
+    """Set every forget gate's total bias of a one-layer ``nn.LSTM`` to ``value``.
+
+    Gers, Schmidhuber & Cummins (2000) start the forget gates open; Jozefowicz,
+    Zaremba & Sutskever (2015) recommend a bias of 1. Torch sums its two bias vectors,
+    so the forget block is set in ``bias_ih_l0`` and zeroed in ``bias_hh_l0``. Taught
+    in chapter 11 (the LSTM).
+    """
+    size = lstm.hidden_size
+    with torch.no_grad():
+        lstm.bias_hh_l0[size : 2 * size] = 0.0
+        lstm.bias_ih_l0[size : 2 * size] = value

@@ -3,7 +3,9 @@
 Taught in chapter 5 (the multilayer perceptron): the chapter writes the loop out by
 hand, checks that it takes the same steps as ``train`` here, and uses ``train`` from
 then on. Chapter 6 (training deep networks) teaches the initialisation schemes,
-dropout and batch normalisation that ``mlp`` offers.
+dropout and batch normalisation that ``mlp`` offers. ``train_steps`` is the same
+step on a stream of fresh batches, for the tasks of chapters 11 to 14 that generate
+their data.
 """
 
 from __future__ import annotations
@@ -147,6 +149,46 @@ def train(
             history.log(**{f"{name}_{key}": value for key, value in metrics.items()})
         if after_epoch is not None:
             history.log(**(after_epoch(epoch) or {}))
+    return history
+
+
+def train_steps(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    next_batch: Callable[[], tuple[torch.Tensor, torch.Tensor]],
+    *,
+    num_steps: int,
+    loss_fn: Callable,
+    clip_grad_norm: float | None = None,
+    after_step: Callable[[int, float], Any] | None = None,
+    desc: str = "training",
+) -> History:
+    """``train``'s step on a stream of fresh batches; returns the run's ``History``.
+
+    For tasks that generate their data (the adding problem, a synthetic translation
+    task) or draw random windows: each of ``num_steps`` steps calls ``next_batch()``
+    for ``(inputs, targets)``, takes one optimiser step on ``loss_fn(model(inputs),
+    targets)``, clips as ``train`` does (recording the norm before clipping in
+    ``grad_norms``) and appends the loss to ``step_losses``; ``after_step(step,
+    loss)`` is called after each step (steps count from 1).
+    """
+    require_integer("num_steps", num_steps)
+    if clip_grad_norm is not None:
+        require_number("clip_grad_norm", clip_grad_norm, above=0)
+    history = History()
+    model.train()
+    for step in progress(range(1, num_steps + 1), desc=desc):
+        inputs, targets = next_batch()
+        loss = loss_fn(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        if clip_grad_norm is not None:
+            norm = nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            history.grad_norms.append(norm.item())
+        optimizer.step()
+        history.step_losses.append(loss.item())
+        if after_step is not None:
+            after_step(step, history.step_losses[-1])
     return history
 
 
