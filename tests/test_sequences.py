@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import nnhistory
+from nnhistory.data import CharacterCorpus
 
 
 def generator(seed=0):
@@ -96,7 +97,7 @@ def test_sequence_loss_is_the_mean_negative_log_likelihood():
 
 def test_character_baselines_by_hand():
     # "abab" trains, "ba" validates: counts worked out on paper
-    corpus = nnhistory.data.CharacterCorpus(
+    corpus = CharacterCorpus(
         "ab", torch.tensor([0, 1, 0, 1, 0, 1, 0, 1, 0]), torch.tensor([1, 0])
     )
     baselines = nnhistory.character_baselines(corpus)
