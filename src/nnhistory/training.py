@@ -87,6 +87,19 @@ def evaluate(
     return metrics
 
 
+def _take_step(model, optimizer, loss, clip_grad_norm, history) -> None:
+    """One optimiser step on ``loss``, clipped when asked; the history records the
+    loss and, when clipping, the norm before clipping. Shared by ``train`` and
+    ``train_steps``."""
+    optimizer.zero_grad()
+    loss.backward()
+    if clip_grad_norm is not None:
+        norm = nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        history.grad_norms.append(norm.item())
+    optimizer.step()
+    history.step_losses.append(loss.item())
+
+
 def train(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
@@ -133,14 +146,8 @@ def train(
                 inputs[batch] if transform is None else transform(inputs[batch])
             )
             loss = loss_fn(model(batch_inputs), targets[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            if clip_grad_norm is not None:
-                norm = nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-                history.grad_norms.append(norm.item())
-            optimizer.step()
-            epoch_losses.append(loss.item())
-            history.step_losses.append(epoch_losses[-1])
+            _take_step(model, optimizer, loss, clip_grad_norm, history)
+            epoch_losses.append(history.step_losses[-1])
             if after_step is not None:
                 after_step(len(history.step_losses), epoch_losses[-1])
         history.log(batch_loss=np.mean(epoch_losses))
@@ -180,13 +187,7 @@ def train_steps(
     for step in progress(range(1, num_steps + 1), desc=desc):
         inputs, targets = next_batch()
         loss = loss_fn(model(inputs), targets)
-        optimizer.zero_grad()
-        loss.backward()
-        if clip_grad_norm is not None:
-            norm = nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-            history.grad_norms.append(norm.item())
-        optimizer.step()
-        history.step_losses.append(loss.item())
+        _take_step(model, optimizer, loss, clip_grad_norm, history)
         if after_step is not None:
             after_step(step, history.step_losses[-1])
     return history
